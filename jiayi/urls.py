@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.urls import include, path
+
+from jiayi.api import api
+from jiayi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", lambda request: HttpResponse("ok"), name="healthz"),
+    path("api/", api.urls),
+    path("core/", include("jiayi.core.urls")),
+    path("registry/", include("jiayi.registry.urls")),
+    path("teams/", include("jiayi.teams.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
