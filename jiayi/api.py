@@ -20,7 +20,9 @@ api = NinjaAPI(
 
 
 def _error(request, code, message, status, details=None):
-    return api.create_response(request, {"code": code, "message": message, "details": details or {}}, status=status)
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details or {}}, status=status
+    )
 
 
 @api.exception_handler(BusinessError)

@@ -9,7 +9,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -84,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "jiayi.core.middleware.LoginRequiredMiddleware",
     "jiayi.core.middleware.AuditContextMiddleware",
+    "jiayi.core.viewkit.BusinessErrorMiddleware",
 ]
 
 ROOT_URLCONF = "jiayi.urls"

@@ -17,7 +17,9 @@ def token_create(*, user, name: str, expires_at=None) -> str:
     from .audit import record_write
 
     key = "jy_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, key_hash=_hash(key), prefix=key[:8], expires_at=expires_at)
+    token = ApiToken.objects.create(
+        user=user, name=name, key_hash=_hash(key), prefix=key[:8], expires_at=expires_at
+    )
     record_write(actor=user, action="create", obj=token, after={"name": name, "prefix": token.prefix})
     return key
 

@@ -56,5 +56,7 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:  # an app not installed yet contributes no menu entry
             continue
-        items.append({"label": label, "url": url, "icon": icon, "active": request.path.startswith(url) and url != "/"})
+        items.append(
+            {"label": label, "url": url, "icon": icon, "active": request.path.startswith(url) and url != "/"}
+        )
     return {"nav_items": items, "role_label": Role(role).label}

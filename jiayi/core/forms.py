@@ -20,7 +20,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
             from django.conf import settings
 
             raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": settings.JIAYI_LOCKOUT_MINUTES}
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": settings.JIAYI_LOCKOUT_MINUTES},
             )
         try:
             cleaned = super().clean()

@@ -136,7 +136,9 @@ class ApiToken(models.Model):
     Only a hash is stored; the token is shown once when it is created.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), related_name="api_tokens", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), related_name="api_tokens", on_delete=models.CASCADE
+    )
     name = models.CharField(_("用途"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("前缀"), max_length=8, editable=False)

@@ -42,4 +42,10 @@ def user_unlock(*, actor, user: User) -> None:
         user.locked_until = None
         user.failed_logins = 0
         user.save(update_fields=["locked_until", "failed_logins"])
-        record_write(actor=actor, action="unlock", obj=user, before=before, after=snapshot(user, ["locked_until", "failed_logins"]))
+        record_write(
+            actor=actor,
+            action="unlock",
+            obj=user,
+            before=before,
+            after=snapshot(user, ["locked_until", "failed_logins"]),
+        )

@@ -1,4 +1,5 @@
-from django.urls import path  # noqa: F401
+from jiayi.core.urls_audit import urlpatterns as audit_urls
+from jiayi.core.urls_imports import urlpatterns as import_urls
 
 app_name = "core"
-urlpatterns = []
+urlpatterns = audit_urls + import_urls

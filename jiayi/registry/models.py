@@ -56,7 +56,12 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级区划"), null=True, blank=True, related_name="children", on_delete=models.PROTECT
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        related_name="children",
+        on_delete=models.PROTECT,
     )
     county_code = models.CharField(_("区县代码"), max_length=6, db_index=True)
     # Village/community kind: 城镇 or 乡村 (statistical urban-rural classification).
@@ -357,7 +362,12 @@ class Resident(TimeStamped):
         on_delete=models.SET_NULL,
     )
     household = models.ForeignKey(
-        Household, verbose_name=_("家庭户"), null=True, blank=True, related_name="members", on_delete=models.SET_NULL
+        Household,
+        verbose_name=_("家庭户"),
+        null=True,
+        blank=True,
+        related_name="members",
+        on_delete=models.SET_NULL,
     )
     relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices, blank=True)
     residence_status = models.CharField(
@@ -482,7 +492,9 @@ class KeyPopulationRecord(TimeStamped):
         verbose_name = _("重点人群登记")
         verbose_name_plural = _("重点人群登记")
         constraints = [
-            models.UniqueConstraint(fields=["resident", "kind", "valid_from"], name="uniq_key_population_period")
+            models.UniqueConstraint(
+                fields=["resident", "kind", "valid_from"], name="uniq_key_population_period"
+            )
         ]
         indexes = [models.Index(fields=["county_code", "kind"])]
 
@@ -557,7 +569,9 @@ class CommunityMembership(TimeStamped):
     class Meta:
         verbose_name = _("功能社区成员")
         verbose_name_plural = _("功能社区成员")
-        constraints = [models.UniqueConstraint(fields=["community", "resident"], name="uniq_community_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "resident"], name="uniq_community_member")
+        ]
 
     def __str__(self):
         return f"{self.community} · {self.resident}"

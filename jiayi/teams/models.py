@@ -67,7 +67,10 @@ class Practitioner(TimeStamped):
     profession = models.CharField(_("专业类别"), max_length=20, choices=Profession.choices)
     department = models.CharField(_("科室"), max_length=50, blank=True)
     institution = models.ForeignKey(
-        "registry.Institution", verbose_name=_("执业机构"), related_name="practitioners", on_delete=models.PROTECT
+        "registry.Institution",
+        verbose_name=_("执业机构"),
+        related_name="practitioners",
+        on_delete=models.PROTECT,
     )
     # A specialist sent down from a hospital keeps the hospital as home institution.
     home_institution = models.ForeignKey(
@@ -183,7 +186,9 @@ SIGNING_ROLES = {TeamRole.LEADER, TeamRole.FAMILY_DOCTOR}
 
 
 class TeamMembership(TimeStamped):
-    team = models.ForeignKey(Team, verbose_name=_("团队"), related_name="memberships", on_delete=models.CASCADE)
+    team = models.ForeignKey(
+        Team, verbose_name=_("团队"), related_name="memberships", on_delete=models.CASCADE
+    )
     practitioner = models.ForeignKey(
         Practitioner, verbose_name=_("成员"), related_name="memberships", on_delete=models.PROTECT
     )
