@@ -56,13 +56,17 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register():
+    from jiayi.catalog.api import router as catalog_router
     from jiayi.core.api import router as core_router
+    from jiayi.policy.api import router as policy_router
     from jiayi.registry.api import router as registry_router
     from jiayi.teams.api import router as teams_router
 
     api.add_router("/", core_router)
     api.add_router("/registry/", registry_router)
     api.add_router("/teams/", teams_router)
+    api.add_router("/policy/", policy_router)
+    api.add_router("/catalog/", catalog_router)
 
 
 _register()

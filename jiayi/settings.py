@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "jiayi.core",
     "jiayi.registry",
     "jiayi.teams",
+    "jiayi.policy",
+    "jiayi.catalog",
 ]
 
 MIDDLEWARE = [

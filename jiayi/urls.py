@@ -15,6 +15,8 @@ urlpatterns = [
     path("core/", include("jiayi.core.urls")),
     path("registry/", include("jiayi.registry.urls")),
     path("teams/", include("jiayi.teams.urls")),
+    path("policy/", include("jiayi.policy.urls")),
+    path("catalog/", include("jiayi.catalog.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
