@@ -56,17 +56,27 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register():
+    from jiayi.care.api import router as care_router
     from jiayi.catalog.api import router as catalog_router
     from jiayi.core.api import router as core_router
+    from jiayi.core.import_api import router as import_router
     from jiayi.policy.api import router as policy_router
     from jiayi.registry.api import router as registry_router
     from jiayi.teams.api import router as teams_router
 
     api.add_router("/", core_router)
+    api.add_router("/", import_router)
     api.add_router("/registry/", registry_router)
     api.add_router("/teams/", teams_router)
     api.add_router("/policy/", policy_router)
     api.add_router("/catalog/", catalog_router)
+    api.add_router("/care/", care_router)
+    from jiayi.surveys.api import router as surveys_router
+
+    api.add_router("/surveys/", surveys_router)
+    from jiayi.evaluation.api import router as evaluation_router
+
+    api.add_router("/evaluation/", evaluation_router)
 
 
 _register()

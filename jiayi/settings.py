@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "jiayi.teams",
     "jiayi.policy",
     "jiayi.catalog",
+    "jiayi.contracts",
+    "jiayi.care",
+    "jiayi.surveys",
+    "jiayi.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +180,8 @@ STATICFILES_DIRS = [
 ]
 STATICFILES_DIRS = [d for d in STATICFILES_DIRS if (d[1] if isinstance(d, tuple) else d).exists()]
 WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves from the finders in development; it only needs STATIC_ROOT to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

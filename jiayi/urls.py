@@ -17,6 +17,9 @@ urlpatterns = [
     path("teams/", include("jiayi.teams.urls")),
     path("policy/", include("jiayi.policy.urls")),
     path("catalog/", include("jiayi.catalog.urls")),
+    path("care/", include("jiayi.care.urls")),
+    path("evaluation/", include("jiayi.evaluation.urls")),
+    path("surveys/", include("jiayi.surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

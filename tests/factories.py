@@ -60,7 +60,8 @@ class HouseholdFactory(DjangoModelFactory):
 
 
 def make_national_id(birth=dt.date(1960, 5, 17), sex="M", region6="500114") -> str:
-    return nationalid.make(region6, birth, next(_seq) % 1000, sex)
+    # Even sequence numbers: make() bumps to odd for men, so consecutive calls never collide.
+    return nationalid.make(region6, birth, (2 * next(_seq)) % 1000, sex)
 
 
 class ResidentFactory(DjangoModelFactory):
@@ -107,8 +108,14 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.LazyAttribute(lambda o: o.username)
     role = Role.DOCTOR
-    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):  # noqa: N805
+        obj.set_password(extracted or "pass-word-123")
+        if create:
+            obj.save(update_fields=["password"])

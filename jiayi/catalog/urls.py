@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "catalog"
-urlpatterns = []
+urlpatterns = [
+    path("", views.package_list, name="package_list"),
+    path("items/", views.item_list, name="item_list"),
+    path("new/", views.package_create, name="package_create"),
+    path("<int:pk>/", views.package_detail, name="package_detail"),
+    path("<int:pk>/edit/", views.package_edit, name="package_edit"),
+    path("<int:pk>/status/", views.package_status, name="package_status"),
+]

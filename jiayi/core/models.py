@@ -153,3 +153,84 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+# --- imports (R-INT-2): one job per uploaded file, its rejected rows ---------------------------
+
+
+class ImportKind(models.TextChoices):
+    RESIDENTS = "residents", _("居民")
+    HOUSEHOLDS = "households", _("家庭户")
+    KEY_POPULATIONS = "key_populations", _("重点人群名单")
+    BASELINES = "baselines", _("人口基数")
+    VISITS = "visits", _("医院就诊记录")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One uploaded file and its progress. The file is deleted once processed (it holds IDs in clear)."""
+
+    kind = models.CharField(_("导入类型"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", max_length=300, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
+    )
+    total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    processed = models.PositiveIntegerField(_("已处理"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变化"), default=0)
+    rejected = models.PositiveIntegerField(_("拒绝"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    county_code = models.CharField(_("区县代码"), max_length=6, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.processed * 100 / self.total))
+
+
+class ImportRejection(models.Model):
+    """A row that did not land: its row number in the file, the column (header) and why."""
+
+    job = models.ForeignKey(ImportJob, related_name="rejections", on_delete=models.CASCADE)
+    row = models.PositiveIntegerField(_("行号"))
+    column = models.CharField(_("列"), max_length=60, blank=True)
+    reason = models.CharField(_("原因"), max_length=300)
+
+    class Meta:
+        verbose_name = _("导入拒绝行")
+        verbose_name_plural = _("导入拒绝行")
+        ordering = ["job", "row", "id"]
+
+    def __str__(self):
+        return f"{self.row} {self.column}: {self.reason}"

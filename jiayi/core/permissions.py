@@ -34,10 +34,27 @@ PERMISSIONS: dict[str, set[str]] = {
     "registry.reveal_national_id": _STAFF_PEOPLE_WRITERS | {Role.RESIDENT},
     "teams.change_practitioner": {Role.SYSADMIN, Role.INSTITUTION_ADMIN},
     "teams.change_team": {Role.SYSADMIN, Role.INSTITUTION_ADMIN},
+    # Signing and changing contracts: the team's doctors and the institution (R-CON).
+    "contracts.sign": {Role.SYSADMIN, Role.INSTITUTION_ADMIN, Role.TEAM_LEADER, Role.DOCTOR},
+    "contracts.change": {Role.SYSADMIN, Role.INSTITUTION_ADMIN, Role.TEAM_LEADER, Role.DOCTOR},
+    # Recording services, risk colours and assessments: everybody in the team (R-SVC).
+    "care.record": _STAFF_PEOPLE_WRITERS,
     "core.import": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
     "core.export": _STAFF,
     "core.view_audit": {Role.SYSADMIN, Role.COMMISSION},
-    "core.manage_users": {Role.SYSADMIN},
+    # Institution admins manage the logins of their own institution and its teams (core.queries).
+    "core.manage_users": {Role.SYSADMIN, Role.INSTITUTION_ADMIN},
+    # Policy settings per region and year (R-POL); the catalogue and service packages (R-PKG).
+    "policy.change_policy": {Role.SYSADMIN, Role.COMMISSION},
+    "catalog.change_item": {Role.SYSADMIN, Role.COMMISSION},
+    "catalog.change_package": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
+    # Satisfaction and quality control (R-EVA-6, R-EVA-7): residents answer online for their own
+    # contract; the commission and institutions draw callback samples, phone and check flags.
+    "surveys.answer_online": {Role.SYSADMIN, Role.RESIDENT},
+    "surveys.view_responses": _STAFF,
+    "surveys.callback_sample": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
+    "surveys.callback": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
+    "surveys.quality": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
 }
 
 

@@ -46,14 +46,19 @@ class PractitionerQuerySet(ScopedQuerySet):
     def scope_filter(self, scope):
         if scope.kind == REGION:
             return Q(institution__region_code__startswith=scope.region_prefix)
+        # Membership conditions are subqueries: a join would repeat a practitioner once per
+        # membership, and get_visible() would then fail with MultipleObjectsReturned.
+        members = TeamMembership.objects.values("practitioner_id")
         if scope.kind == INSTITUTION:
             return Q(institution_id__in=scope.institution_ids) | Q(
-                memberships__team__institution_id__in=scope.institution_ids
+                pk__in=members.filter(team__institution_id__in=scope.institution_ids)
             )
         if scope.kind == TEAM:
-            return Q(institution_id=scope.team_institution_id) | Q(memberships__team_id=scope.team_id)
+            return Q(institution_id=scope.team_institution_id) | Q(
+                pk__in=members.filter(team_id=scope.team_id)
+            )
         if scope.kind == SELF:
-            return Q(memberships__team__residents__pk__in=scope.resident_ids)
+            return Q(pk__in=members.filter(team__residents__pk__in=scope.resident_ids))
         return nothing()
 
     def doctors(self):
@@ -127,7 +132,9 @@ class TeamQuerySet(ScopedQuerySet):
         if scope.kind == TEAM:
             return Q(pk=scope.team_id)
         if scope.kind == SELF:
-            return Q(residents__pk__in=scope.resident_ids)
+            from jiayi.registry.models import Resident
+
+            return Q(pk__in=Resident.objects.filter(pk__in=scope.resident_ids).values("team_id"))
         return nothing()
 
     def active(self):

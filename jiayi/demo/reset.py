@@ -1,0 +1,75 @@
+"""Delete the demo district (for `jiayi demo --reset`)."""
+
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils.translation import gettext as _
+
+from jiayi.core.errors import Conflict
+from jiayi.core.models import User
+from jiayi.registry.models import (
+    CommunityMembership,
+    FunctionalCommunity,
+    Household,
+    Institution,
+    KeyPopulationRecord,
+    MedicalAlliance,
+    PopulationBaseline,
+    Region,
+    RegionLevel,
+    Resident,
+)
+from jiayi.teams.models import Practitioner, Team, TeamMembership
+
+from . import seed
+from .logins import USERNAMES
+
+
+class DemoInUse(Conflict):
+    code = "demo_in_use"
+
+
+def reset_district() -> None:
+    """Remove everything the demo built in county 500114, village by village so memory stays flat.
+
+    The province and county regions stay (other data such as policy settings may hang on them).
+    Logins scoped to the district lose their scope; the demo's own logins are re-bound on rebuild.
+    """
+    c = seed.COUNTY6
+    try:
+        with transaction.atomic():
+            users = User.objects.filter(
+                Q(username__in=USERNAMES)
+                | Q(region__county_code=c, region__level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+                | Q(institution__county_code=c)
+                | Q(team__county_code=c)
+                | Q(resident__county_code=c)
+            )
+            users.update(region=None, institution=None, team=None, resident=None)
+            Practitioner.objects.filter(county_code=c).update(user=None)
+            KeyPopulationRecord.objects.filter(county_code=c).delete()
+            CommunityMembership.objects.filter(community__county_code=c).delete()
+            FunctionalCommunity.objects.filter(county_code=c).delete()
+            PopulationBaseline.objects.filter(county_code=c).delete()
+            Household.objects.filter(county_code=c).update(head=None)
+            villages = Region.objects.filter(county_code=c, level=RegionLevel.VILLAGE).values_list(
+                "pk", flat=True
+            )
+            for village_id in list(villages):
+                Resident.objects.filter(region_id=village_id).delete()
+            Resident.objects.filter(county_code=c).delete()
+            Household.objects.filter(county_code=c).delete()
+            TeamMembership.objects.filter(team__county_code=c).delete()
+            Team.villages.through.objects.filter(team__county_code=c).delete()
+            Team.objects.filter(county_code=c).delete()
+            Practitioner.objects.filter(county_code=c).delete()
+            Institution.objects.filter(county_code=c, parent__isnull=False).delete()
+            Institution.objects.filter(county_code=c).delete()
+            MedicalAlliance.objects.filter(name=seed.ALLIANCE_NAME).delete()
+            Region.objects.filter(county_code=c, level=RegionLevel.VILLAGE).delete()
+            Region.objects.filter(county_code=c, level=RegionLevel.TOWNSHIP).delete()
+    except ProtectedError as exc:
+        blockers = sorted({o._meta.verbose_name for o in list(exc.protected_objects)[:50]})
+        raise DemoInUse(
+            _("演示数据仍被其他数据引用，无法重置：%(objs)s") % {"objs": "、".join(str(b) for b in blockers)},
+            details={"blocking": [str(b) for b in blockers]},
+        ) from exc
