@@ -1,5 +1,6 @@
 """The REST API: one NinjaAPI, a router per app, errors as {"code", "message", "details"}."""
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ api = NinjaAPI(
     description="家庭医生签约服务管理信息系统接口。所有数据按登录用户的管辖范围过滤。",
     auth=API_AUTH,
     urls_namespace="api",
+    # The schema and its docs page need a login like every other page (R-SEC-1).
+    docs_decorator=login_required,
 )
 
 
@@ -71,12 +74,19 @@ def _register():
     api.add_router("/policy/", policy_router)
     api.add_router("/catalog/", catalog_router)
     api.add_router("/care/", care_router)
+    from jiayi.contracts.api import router as contracts_router
+
+    api.add_router("/contracts/", contracts_router)
     from jiayi.surveys.api import router as surveys_router
 
     api.add_router("/surveys/", surveys_router)
     from jiayi.evaluation.api import router as evaluation_router
 
     api.add_router("/evaluation/", evaluation_router)
+
+    from jiayi.referrals.api import router as referrals_router
+
+    api.add_router("/referrals/", referrals_router)
 
 
 _register()

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Serves the API docs (Swagger UI) from its own static files instead of a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "jiayi.core",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "jiayi.policy",
     "jiayi.catalog",
     "jiayi.contracts",
+    "jiayi.referrals",
     "jiayi.care",
     "jiayi.surveys",
     "jiayi.evaluation",

@@ -60,7 +60,9 @@ def homebed_admit(
                     contract=contract,
                     institution=practitioner.institution,
                     practitioner=practitioner,
-                    team_id=contract.team_id if contract else resident.team_id,
+                    team_id=contract.team_id
+                    if contract
+                    else (resident.team_id or getattr(actor, "team_id", None)),
                     diagnosis=diagnosis.strip()[:200],
                     admitted_on=admitted_on,
                 )

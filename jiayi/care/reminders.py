@@ -146,7 +146,7 @@ def reminder_send(
                     channel=adapter.channel,
                     sent_on=on,
                     dedupe_key=dedupe_key,
-                    team_id=resident.team_id,
+                    team_id=resident.team_id or getattr(actor, "team_id", None),
                     institution_id=resident.institution_id,
                 )
         except IntegrityError:

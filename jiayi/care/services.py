@@ -157,7 +157,8 @@ def service_record_create(
             place=place[:100],
             channel=channel,
             practitioner=practitioner,
-            team_id=contract.team_id if contract else resident.team_id,
+            # Without a contract the record belongs to the resident's team, else to the recorder's.
+            team_id=contract.team_id if contract else (resident.team_id or getattr(actor, "team_id", None)),
             notes=notes,
             tcm_technique=tcm_technique,
             is_contact=is_contact,

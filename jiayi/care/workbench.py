@@ -21,6 +21,15 @@ from .models import ContactPlan, RecordStatus, ServiceRecord
 
 EXPIRY_DAYS = 30
 LIST_LIMIT = 50
+# What a worklist row shows: loading only these keeps a row cheap (see bench/worklist_bench.py).
+ROW_FIELDS = (
+    *(f.name for f in ContactPlan._meta.concrete_fields),
+    "resident__name",
+    "resident__sex",
+    "resident__birth_date",
+    "resident__phone_masked",
+    "doctor__name",
+)
 
 
 @dataclass
@@ -106,7 +115,8 @@ def workbench(user, team_id: int | None = None, today: dt.date | None = None) ->
         return wb
     wb.counts = plan_counts(user, team.pk, today)
     for kind in q.WORKLISTS:
-        wb.lists[kind] = list(q.worklist(user, kind, team_id=team.pk, today=today)[:LIST_LIMIT])
+        rows = q.worklist(user, kind, team_id=team.pk, today=today).only(*ROW_FIELDS)
+        wb.lists[kind] = list(rows[:LIST_LIMIT])
     expiring = expiring_contracts(user, team.pk, today)
     wb.expiring = list(expiring[:LIST_LIMIT])
     wb.expiring_count = len(wb.expiring) if len(wb.expiring) < LIST_LIMIT else expiring.count()

@@ -34,6 +34,19 @@ class ItemIn(Schema):
     unit_price: Decimal
     unit: str = "次"
     description: str = ""
+    is_active: bool = True
+
+
+class ItemPatch(Schema):
+    """Only the fields sent are changed; the service checks them as on create."""
+
+    code: str | None = None
+    name: str | None = None
+    category: str | None = None
+    unit_price: Decimal | None = None
+    unit: str | None = None
+    description: str | None = None
+    is_active: bool | None = None
 
 
 class LineOut(Schema):
@@ -140,6 +153,17 @@ def list_items(request, filters: Query[ItemFilter]):
 @router.post("/items", response={201: ItemOut}, summary="新建服务项目")
 def create_item(request, payload: ItemIn):
     return 201, services.item_create(actor=request.auth, **payload.dict())
+
+
+@router.get("/items/{pk}", response=ItemOut, summary="服务项目详情")
+def get_item(request, pk: int):
+    return queries.item_get(request.auth, pk)
+
+
+@router.patch("/items/{pk}", response=ItemOut, summary="修改服务项目")
+def patch_item(request, pk: int, payload: ItemPatch):
+    item = queries.item_get(request.auth, pk)
+    return services.item_update(actor=request.auth, item=item, changes=payload.dict(exclude_unset=True))
 
 
 @router.get("/packages", response=list[PackageOut], summary="服务包列表")

@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiayi.core.errors import ValidationFailed
 from jiayi.policy.forms import region_choices
 
-from .models import ServiceItem, ServicePackage, population_choices
-from .services import ItemLine
+from .models import ItemCategory, ServiceItem, ServicePackage, population_choices
+from .services import ItemLine, check_money
 
 ITEMS_HELP = gettext_lazy("每行一个项目：项目编码 每年次数 [首次]，例如：ECG 1；BLOOD_TYPE 1 首次")
 
@@ -28,6 +29,64 @@ def _style(form):
             w.attrs.setdefault("class", "form-select")
         else:
             w.attrs.setdefault("class", "form-control")
+
+
+class ItemForm(forms.Form):
+    """A service item. The price rule is the service's (`check_money`), so the page and the API
+    say the same thing; the service checks everything again when called."""
+
+    code = forms.CharField(label=gettext_lazy("项目编码"), max_length=30)
+    name = forms.CharField(label=gettext_lazy("项目名称"), max_length=100)
+    # A blank first option, so nobody saves the first category by overlooking the field.
+    category = forms.ChoiceField(
+        label=gettext_lazy("类别"), choices=[("", gettext_lazy("请选择")), *ItemCategory.choices]
+    )
+    unit_price = forms.DecimalField(
+        label=gettext_lazy("单价（元）"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        error_messages={"invalid": gettext_lazy("请输入金额，例如 12.50")},
+    )
+    unit = forms.CharField(
+        label=gettext_lazy("计价单位"),
+        max_length=10,
+        required=False,
+        initial="次",
+        help_text=gettext_lazy("留空按“次”计"),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("说明"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("在用"), required=False, initial=True)
+
+    def __init__(self, *args, item: ServiceItem | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item is not None and not self.is_bound:
+            for name in self.fields:
+                self.initial[name] = getattr(item, name)
+        self.fields["code"].widget.attrs["autocapitalize"] = "characters"
+        _style(self)
+
+    def clean_unit_price(self):
+        # The service's own check, run here too so a bad price shows with the other field errors.
+        try:
+            return check_money("unit_price", self.cleaned_data["unit_price"])
+        except ValidationFailed as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+
+    def add_error(self, field, error):
+        # Errors from the service arrive here too (viewkit.call_service), after validation.
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+    def item_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class PackageForm(forms.Form):

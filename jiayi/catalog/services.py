@@ -26,6 +26,7 @@ from .models import (
 ITEM_PERM = "catalog.change_item"
 PACKAGE_PERM = "catalog.change_package"
 CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("100000000")  # DECIMAL(10, 2)
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,23 @@ def _money(field: str, value, *, required: bool = True) -> Decimal | None:
         d = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except InvalidOperation:
         _fail(field, _("金额格式不正确"))
-    if not d.is_finite() or d < 0:
+    if not d.is_finite():
+        _fail(field, _("金额格式不正确"))
+    if d < 0:
         _fail(field, _("金额不能为负数"))
+    # Every money column is DECIMAL(10, 2); a larger value would be a database error, not a message
+    # (and quantizing a huge one raises). Checked before the places for that reason.
+    if d >= MONEY_LIMIT:
+        _fail(field, _("金额超出允许范围"))
     if d != d.quantize(CENT):
         _fail(field, _("金额最多保留两位小数"))
     return d.quantize(CENT)
+
+
+def check_money(field: str, value, *, required: bool = True) -> Decimal | None:
+    """The money rule (not negative, at most two places, fits the column) for forms that want to
+    show it next to their other errors; the services apply it again themselves."""
+    return _money(field, value, required=required)
 
 
 def _validate_package(v: dict) -> dict:
@@ -151,35 +164,73 @@ def _check_region_writable(actor, region) -> None:
 # --- items ---------------------------------------------------------------------------------------
 
 ITEM_FIELDS = ["code", "name", "category", "unit_price", "unit", "description", "is_active"]
+DEFAULT_UNIT = "次"
+
+
+def _text(v: dict, field: str, max_length: int, *, required_message=None, default: str = "") -> str:
+    """A stripped string field; an API client may send null or a number, which must not reach the DB."""
+    raw = v.get(field)
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        _fail(field, _("格式不正确"))
+    value = raw.strip() or default
+    if not value and required_message is not None:
+        _fail(field, required_message)
+    if len(value) > max_length:
+        _fail(field, _("不能超过%(n)s个字") % {"n": max_length})
+    return value
 
 
 def _validate_item(v: dict) -> dict:
-    if not (v.get("code") or "").strip():
-        _fail("code", _("请填写项目编码"))
-    if not (v.get("name") or "").strip():
-        _fail("name", _("请填写项目名称"))
+    v["code"] = _text(v, "code", 30, required_message=_("请填写项目编码"))
+    v["name"] = _text(v, "name", 100, required_message=_("请填写项目名称"))
     if v.get("category") not in ItemCategory.values:
         _fail("category", _("类别无效"))
     v["unit_price"] = _money("unit_price", v.get("unit_price"))
+    v["unit"] = _text(v, "unit", 10, default=DEFAULT_UNIT)
+    v["description"] = _text(v, "description", 200)
+    if not isinstance(v.get("is_active"), bool):
+        _fail("is_active", _("请指明是否在用"))
     return v
 
 
+def _duplicate_code() -> Conflict:
+    return Conflict(_("项目编码已存在"), details={"field": "code"})
+
+
 def item_create(
-    *, actor, code: str, name: str, category: str, unit_price, unit: str = "次", description: str = ""
+    *,
+    actor,
+    code: str,
+    name: str,
+    category: str,
+    unit_price,
+    unit: str = DEFAULT_UNIT,
+    description: str = "",
+    is_active: bool = True,
 ) -> ServiceItem:
     authorize(actor, ITEM_PERM)
-    v = _validate_item({"code": code, "name": name, "category": category, "unit_price": unit_price})
+    v = _validate_item(
+        {
+            "code": code,
+            "name": name,
+            "category": category,
+            "unit_price": unit_price,
+            "unit": unit,
+            "description": description,
+            "is_active": is_active,
+        }
+    )
     with transaction.atomic():
         if ServiceItem.objects.filter(code=v["code"]).exists():
-            raise Conflict(_("项目编码已存在"), details={"field": "code"})
-        item = ServiceItem.objects.create(
-            code=v["code"],
-            name=v["name"],
-            category=v["category"],
-            unit_price=v["unit_price"],
-            unit=unit or "次",
-            description=description,
-        )
+            raise _duplicate_code()
+        try:
+            # Two requests with the same new code can both pass the check above.
+            with transaction.atomic():
+                item = ServiceItem.objects.create(**v)
+        except IntegrityError:
+            raise _duplicate_code() from None
         record_write(actor=actor, action="create", obj=item, after=snapshot(item))
     return item
 
@@ -187,17 +238,29 @@ def item_create(
 def item_update(*, actor, item: ServiceItem, changes: dict) -> ServiceItem:
     """Changing a unit price does not touch the packages already priced with it."""
     authorize(actor, ITEM_PERM)
-    if set(changes) - set(ITEM_FIELDS) - {"code"}:
-        raise ValidationFailed(_("未知的字段"), details={"fields": sorted(set(changes) - set(ITEM_FIELDS))})
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("未知的字段"), details={"fields": sorted(unknown)})
     with transaction.atomic():
         item = ServiceItem.objects.select_for_update().get(pk=item.pk)
         before = snapshot(item)
-        merged = _validate_item({**{f: getattr(item, f) for f in ITEM_FIELDS}, **changes})
-        if merged["code"] != item.code and ServiceItem.objects.filter(code=merged["code"]).exists():
-            raise Conflict(_("项目编码已存在"), details={"field": "code"})
+        current = {f: getattr(item, f) for f in ITEM_FIELDS}
+        merged = _validate_item({**current, **changes})
+        if merged == current:
+            # Saving an untouched form is not a write: no new updated_at, no empty audit event.
+            return item
+        if (
+            merged["code"] != item.code
+            and ServiceItem.objects.filter(code=merged["code"]).exclude(pk=item.pk).exists()
+        ):
+            raise _duplicate_code()
         for f in ITEM_FIELDS:
             setattr(item, f, merged[f])
-        item.save()
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            raise _duplicate_code() from None
         record_write(actor=actor, action="update", obj=item, before=before, after=snapshot(item))
     return item
 

@@ -1,4 +1,4 @@
-"""Catalogue screens: items, packages (list, detail with versions, create, edit, activate/retire)."""
+"""Catalogue screens: items (list, create, edit), packages (list, detail with versions, create, edit, activate/retire)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -11,7 +11,7 @@ from jiayi.core.viewkit import call_service, paginate, query_without_page
 
 from . import queries, services
 from .filters import ItemFilter, PackageFilter, from_querydict
-from .forms import PackageForm
+from .forms import ItemForm, PackageForm
 from .models import ItemCategory, PackageStatus, Tier, population_choices
 
 PACKAGE_COLUMNS = [
@@ -50,8 +50,34 @@ def item_list(request):
             "filters": filters,
             "querystring": query_without_page(request),
             "categories": ItemCategory.choices,
+            "can_change": has_perm(request.user, services.ITEM_PERM),
         },
     )
+
+
+def item_create(request):
+    require_perm(request.user, services.ITEM_PERM)
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = call_service(form, services.item_create, actor=request.user, **form.item_values())
+        if item:
+            messages.success(request, _("服务项目“%(name)s”已创建") % {"name": item.name})
+            return redirect("catalog:item_list")
+    return render(request, "catalog/item_form.html", {"form": form, "item": None})
+
+
+def item_edit(request, pk):
+    item = queries.item_get(request.user, pk)
+    require_perm(request.user, services.ITEM_PERM)
+    form = ItemForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        result = call_service(
+            form, services.item_update, actor=request.user, item=item, changes=form.item_values()
+        )
+        if result:
+            messages.success(request, _("服务项目“%(name)s”已保存") % {"name": result.name})
+            return redirect("catalog:item_list")
+    return render(request, "catalog/item_form.html", {"form": form, "item": item})
 
 
 def package_list(request):

@@ -1,29 +1,31 @@
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Role
 
 # (label, url name, icon, roles that see it; None = every staff role)
 _NAV = [
-    (_("首页"), "home", "house", None),
-    (_("工作台"), "care:workbench", "clipboard2-pulse", "workbench"),
-    (_("居民"), "registry:resident_list", "people", "people"),
-    (_("家庭户"), "registry:household_list", "house-heart", "people"),
-    (_("功能社区"), "registry:community_list", "buildings", "people"),
-    (_("团队"), "teams:team_list", "diagram-3", "staff"),
-    (_("医务人员"), "teams:practitioner_list", "person-badge", "staff"),
-    (_("服务包"), "catalog:package_list", "box-seam", "staff"),
-    (_("机构"), "registry:institution_list", "hospital", "staff"),
-    (_("区划"), "registry:region_list", "map", "admin"),
-    (_("人口基数"), "registry:baseline_list", "bar-chart", "admin"),
-    (_("政策设置"), "policy:policy_list", "sliders", "admin"),
-    (_("监测"), "evaluation:dashboard", "graph-up", "monitor"),
-    (_("考核结算"), "evaluation:settlement_list", "cash-coin", "monitor"),
-    (_("满意度"), "surveys:questionnaire_list", "emoji-smile", "surveys"),
-    (_("质控"), "surveys:qc_flag_list", "clipboard-check", "qc"),
-    (_("数据导入"), "core:import_list", "upload", "import"),
-    (_("审计"), "core:audit_list", "shield-check", "audit"),
-    (_("用户"), "core:user_list", "person-gear", "users"),
+    (pgettext_lazy("nav", "首页"), "home", "house", None),
+    (pgettext_lazy("nav", "工作台"), "care:workbench", "clipboard2-pulse", "workbench"),
+    (pgettext_lazy("nav", "居民"), "registry:resident_list", "people", "people"),
+    (pgettext_lazy("nav", "家庭户"), "registry:household_list", "house-heart", "people"),
+    (pgettext_lazy("nav", "功能社区"), "registry:community_list", "buildings", "people"),
+    (pgettext_lazy("nav", "签约"), "contracts:contract_list", "pen", "people"),
+    (pgettext_lazy("nav", "团队"), "teams:team_list", "diagram-3", "staff"),
+    (pgettext_lazy("nav", "医务人员"), "teams:practitioner_list", "person-badge", "staff"),
+    (pgettext_lazy("nav", "服务包"), "catalog:package_list", "box-seam", "staff"),
+    (pgettext_lazy("nav", "机构"), "registry:institution_list", "hospital", "staff"),
+    (pgettext_lazy("nav", "区划"), "registry:region_list", "map", "admin"),
+    (pgettext_lazy("nav", "人口基数"), "registry:baseline_list", "bar-chart", "admin"),
+    (pgettext_lazy("nav", "政策设置"), "policy:policy_list", "sliders", "admin"),
+    (pgettext_lazy("nav", "监测"), "evaluation:dashboard", "graph-up", "monitor"),
+    (pgettext_lazy("nav", "考核结算"), "evaluation:settlement_list", "cash-coin", "monitor"),
+    (pgettext_lazy("nav", "转诊"), "referrals:referral_list", "arrow-left-right", "referrals"),
+    (pgettext_lazy("nav", "满意度"), "surveys:questionnaire_list", "emoji-smile", "surveys"),
+    (pgettext_lazy("nav", "质控"), "surveys:qc_flag_list", "clipboard-check", "qc"),
+    (pgettext_lazy("nav", "数据导入"), "core:import_list", "upload", "import"),
+    (pgettext_lazy("nav", "审计"), "core:audit_list", "shield-check", "audit"),
+    (pgettext_lazy("nav", "用户"), "core:user_list", "person-gear", "users"),
 ]
 
 _GROUPS = {
@@ -59,6 +61,15 @@ _GROUPS = {
         Role.DOCTOR,
         Role.TEAM_MEMBER,
         Role.RESIDENT,
+    },
+    "referrals": {
+        Role.SYSADMIN,
+        Role.COMMISSION,
+        Role.INSTITUTION_ADMIN,
+        Role.TEAM_LEADER,
+        Role.DOCTOR,
+        Role.TEAM_MEMBER,
+        Role.REFERRAL_DESK,
     },
     "qc": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
     "workbench": {Role.TEAM_LEADER, Role.DOCTOR, Role.TEAM_MEMBER, Role.INSTITUTION_ADMIN},

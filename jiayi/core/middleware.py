@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from .audit import reset_request_ip, set_request_ip
 
 # Paths that answer without a login: the login page itself, static files, health check.
-_PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/healthz", "/i18n/")
+_PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/healthz", "/i18n/", "/favicon.ico")
 
 
 class LoginRequiredMiddleware:

@@ -55,6 +55,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "surveys.callback_sample": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
     "surveys.callback": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
     "surveys.quality": {Role.SYSADMIN, Role.COMMISSION, Role.INSTITUTION_ADMIN},
+    # Two-way referral (R-REF): family doctors refer up and cancel what they sent; the hospital
+    # desk receives, schedules on reserved slots and refers down; the primary institution takes back.
+    "referrals.refer": {Role.SYSADMIN, Role.INSTITUTION_ADMIN, Role.TEAM_LEADER, Role.DOCTOR},
+    "referrals.desk": {Role.SYSADMIN, Role.INSTITUTION_ADMIN, Role.REFERRAL_DESK},
+    "referrals.receive_down": {Role.SYSADMIN, Role.INSTITUTION_ADMIN, Role.TEAM_LEADER, Role.DOCTOR},
 }
 
 

@@ -26,7 +26,7 @@ from jiayi.registry.models import (
     Resident,
 )
 
-from . import people, population, seed, staff
+from . import fulfil, people, population, seed, staff
 from .logins import create_logins
 
 BATCH = 2000
@@ -55,6 +55,9 @@ def build_district(*, scale: float = 0.02, seed_value: int = 2024, progress=None
     """Build the district unless it exists; return the summary (with `created` and `seconds`)."""
     started = time.perf_counter()
     if demo_exists():
+        if not fulfil.contracts_exist():
+            # A district built before contracts existed: add them, leave the people alone.
+            fulfil.build_contracts(seed_value=seed_value, say=progress)
         return summary(created=False, seconds=time.perf_counter() - started)
     ref = people.reference_date()
     ctx = Context(
@@ -78,6 +81,7 @@ def build_district(*, scale: float = 0.02, seed_value: int = 2024, progress=None
             _build_primary(ctx, rng, row, townships[row[0]], alliance, hospitals)
             ctx.say(f"[{i + 1}/{len(seed.PRIMARY)}] {row[2]}")
         logins = create_logins(random.Random(f"{seed_value}:logins"))
+    fulfil.build_contracts(seed_value=seed_value, say=progress)
     return summary(created=True, seconds=time.perf_counter() - started, logins=logins)
 
 
@@ -325,6 +329,7 @@ def summary(*, created: bool, seconds: float, logins=None) -> dict:
         "teams": Team.objects.filter(county_code=c).count(),
         "practitioners": Practitioner.objects.filter(county_code=c).count(),
         "key_population_records": KeyPopulationRecord.objects.filter(county_code=c).count(),
+        **fulfil.contract_stats(),
         "seconds": round(seconds, 1),
         "logins": logins if logins is not None else login_rows(),
     }

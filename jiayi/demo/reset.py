@@ -1,5 +1,6 @@
 """Delete the demo district (for `jiayi demo --reset`)."""
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
@@ -28,6 +29,54 @@ class DemoInUse(Conflict):
     code = "demo_in_use"
 
 
+# Rows of later apps that hang on the district, children before parents. Apps not installed are
+# skipped; each model is narrowed to the county by its own county code or its institution's.
+DEPENDENTS = [
+    "surveys.QcFlag",
+    "surveys.CallbackTask",
+    "surveys.SurveyResponse",
+    "surveys.CallbackSample",
+    "referrals.Referral",
+    "referrals.SlotPool",
+    "evaluation.CoverageRollup",
+    "evaluation.MonthlyCoverage",
+    "evaluation.VisitRecord",
+    "evaluation.AssessmentScore",
+    "evaluation.SettlementLine",
+    "evaluation.SettlementCost",
+    "care.ContactPlan",
+    "care.HomeBedVisit",
+    "care.HomeBed",
+    "care.LongTermPrescription",
+    "care.Reminder",
+    "care.HealthAssessment",
+    "care.RiskAssessment",
+    "care.ServiceRecord",
+    "contracts.Contract",
+    "contracts.Agreement",
+]
+
+
+def _in_county(model, c: str):
+    names = {f.name for f in model._meta.get_fields()}
+    for path in ("county_code", "institution__county_code", "hospital__county_code", "bed__county_code"):
+        if path.split("__")[0] in names:
+            return model.objects.filter(**{path: c})
+    return model.objects.none()
+
+
+def _delete_dependents(c: str) -> None:
+    for label in DEPENDENTS:
+        app_label, name = label.split(".")
+        if not apps.is_installed(f"jiayi.{app_label}"):
+            continue
+        model = apps.get_model(app_label, name)
+        rows = _in_county(model, c)
+        if label == "contracts.Contract":
+            rows.update(previous=None)  # the renewal chain protects each older contract
+        rows.delete()
+
+
 def reset_district() -> None:
     """Remove everything the demo built in county 500114, village by village so memory stays flat.
 
@@ -46,6 +95,7 @@ def reset_district() -> None:
             )
             users.update(region=None, institution=None, team=None, resident=None)
             Practitioner.objects.filter(county_code=c).update(user=None)
+            _delete_dependents(c)
             KeyPopulationRecord.objects.filter(county_code=c).delete()
             CommunityMembership.objects.filter(community__county_code=c).delete()
             FunctionalCommunity.objects.filter(county_code=c).delete()
@@ -67,6 +117,10 @@ def reset_district() -> None:
             MedicalAlliance.objects.filter(name=seed.ALLIANCE_NAME).delete()
             Region.objects.filter(county_code=c, level=RegionLevel.VILLAGE).delete()
             Region.objects.filter(county_code=c, level=RegionLevel.TOWNSHIP).delete()
+            if apps.is_installed("jiayi.contracts"):
+                from .signing import refresh_signed_counts
+
+                refresh_signed_counts()
     except ProtectedError as exc:
         blockers = sorted({o._meta.verbose_name for o in list(exc.protected_objects)[:50]})
         raise DemoInUse(

@@ -80,14 +80,35 @@ def target_rate(policy, year: int, population: str = ALL) -> Decimal | None:
 
 
 class PolicyCache:
-    """policy_for per region, once per request (30 institutions share a handful of regions)."""
+    """The effective policy per region for one request, from one query over the (small) settings
+    table: the same choice as `policy_for` (the nearest level's newest setting of a year ≤ the
+    year, else the national one) without walking each region's ancestors row by row."""
 
     def __init__(self, year: int):
-        self.year, self._by_region = year, {}
+        self.year, self._by_region, self._rows = year, {}, None
+
+    def _load(self):
+        from jiayi.policy.models import PolicySetting
+
+        rows = PolicySetting.objects.filter(year__lte=self.year).select_related("region").order_by("-year")
+        self._rows = {}
+        for row in rows:  # newest first: keep the first per region
+            self._rows.setdefault(row.region.code if row.region_id else None, row)
 
     def get(self, region):
         if region.pk not in self._by_region:
-            self._by_region[region.pk] = policy_for(region, self.year)
+            if self._rows is None:
+                self._load()
+            from jiayi.registry.models import PREFIX_LENGTH
+
+            prefix = region.code[: PREFIX_LENGTH[region.level]]
+            chain = [region.code] + [prefix[:n].ljust(12, "0") for n in (9, 6, 4, 2) if n < len(prefix)]
+            found = next((self._rows[c] for c in chain if c in self._rows), self._rows.get(None))
+            if found is None:  # no setting anywhere: the built-in defaults, the same for every region
+                if None not in self._by_region:
+                    self._by_region[None] = policy_for(None, self.year)
+                found = self._by_region[None]
+            self._by_region[region.pk] = found
         return self._by_region[region.pk]
 
 

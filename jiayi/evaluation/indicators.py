@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from jiayi.care.models import ContactPlan, Measurement, RecordStatus, ServiceRecord
 from jiayi.catalog.models import PackageItem
 from jiayi.contracts.models import Contract, ContractPackage, ContractStatus
-from jiayi.registry.models import KeyPopulationKind, KeyPopulationRecord
+from jiayi.registry.models import Institution, KeyPopulationKind, KeyPopulationRecord
 
 from .coverage import baselines, percent
 from .models import ALL, KEY, PRIMARY_CARE_LEVELS, VisitRecord
@@ -233,27 +233,27 @@ def referrals_by_family_doctor(unit, start, end) -> Result:
 
 
 def satisfaction(unit, start, end) -> Result:
-    """Satisfaction rate from the surveys app, when it is installed and answers for the unit."""
-    try:
-        from jiayi.surveys.queries import satisfaction_rate
-    except ImportError:
+    """Satisfaction rate from the surveys app (R-EVA-6): satisfied ÷ rated responses in the period."""
+    if not apps.is_installed("jiayi.surveys"):
         return Result(None, None, None)
-    try:
-        value = satisfaction_rate(
-            region_prefix=unit.region_prefix or None,
-            institution_id=unit.institution_id,
-            team_id=unit.team_id,
-            start=start,
-            end=end,
-        )
-    except TypeError:
-        return Result(None, None, None)
-    if value is None:
-        return Result(None, None, None)
-    if isinstance(value, tuple):
-        num, den = value[:2]
-        return _rate(num, den)
-    return Result(None, None, Decimal(value))
+    from types import SimpleNamespace
+
+    from jiayi.core.scope import Scope
+    from jiayi.surveys.queries import satisfaction_rate
+
+    # The unit is already the caller's scope; the survey query only narrows to it.
+    value = satisfaction_rate(
+        Scope(kind="all"),
+        region=SimpleNamespace(prefix=unit.region_prefix) if unit.region_prefix else None,
+        # The institution object, so that its stations' and village clinics' answers count too.
+        institution=Institution.objects.filter(pk=unit.institution_id).first()
+        if unit.institution_id
+        else None,
+        team=unit.team_id,
+        start=start,
+        end=end,
+    )
+    return Result(value.satisfied, value.responses, value.rate)
 
 
 def fee_per_signed(unit, start, end) -> Result:

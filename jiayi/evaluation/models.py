@@ -54,6 +54,9 @@ class CoverageRollup(models.Model):
             models.Index(fields=["institution", "population"]),
         ]
 
+    def __str__(self):
+        return f"{self.team_id} {self.population}: {self.signed}"
+
 
 class MonthlyCoverage(models.Model):
     """Residents signed at the end of a month (the current month: so far), per team and population."""
@@ -79,6 +82,9 @@ class MonthlyCoverage(models.Model):
         ]
         indexes = [models.Index(fields=["county_code", "year", "population"])]
 
+    def __str__(self):
+        return f"{self.team_id} {self.year}-{self.month} {self.population}: {self.signed}"
+
 
 class RollupDirty(models.Model):
     """A team whose rollups are stale; written in the transaction that changed its contracts."""
@@ -90,12 +96,18 @@ class RollupDirty(models.Model):
         verbose_name = _("待汇总团队")
         verbose_name_plural = _("待汇总团队")
 
+    def __str__(self):
+        return str(self.team_id)
+
 
 class RollupState(models.Model):
     """Single row: when the daily age-crossing marks last ran."""
 
     key = models.CharField(max_length=20, primary_key=True)
     day = models.DateField(null=True)
+
+    def __str__(self):
+        return f"{self.key} {self.day}"
 
 
 # --- visits from hospital systems (HIS): the denominator-free primary-care visit rate ------------
@@ -142,6 +154,9 @@ class VisitRecord(models.Model):
         verbose_name_plural = _("就诊记录")
         constraints = [models.UniqueConstraint(fields=["institution", "visit_no"], name="uniq_visit_no")]
         indexes = [models.Index(fields=["resident", "visited_on"])]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.visit_no}"
 
 
 # --- assessment (R-EVA-4) ----------------------------------------------------------------------
@@ -219,6 +234,9 @@ class AssessmentScore(models.Model):
             models.UniqueConstraint(fields=["run", "institution", "team"], name="uniq_assessment_score"),
         ]
 
+    def __str__(self):
+        return f"{self.institution_id}/{self.team_id}: {self.score}"
+
 
 # --- settlement (R-EVA-5) ----------------------------------------------------------------------
 
@@ -242,6 +260,9 @@ class SettlementCost(models.Model):
                 fields=["team", "period_start", "period_end"], name="uniq_settlement_cost"
             )
         ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.period_start}—{self.period_end}: {self.amount}"
 
 
 class SettlementRun(models.Model):
@@ -287,3 +308,6 @@ class SettlementLine(models.Model):
 
     class Meta:
         ordering = ["institution__code", "team__name"]
+
+    def __str__(self):
+        return f"{self.team_id}: {self.fee_total}"

@@ -213,6 +213,7 @@ def totals(rows: list[CoverageRow]) -> CoverageRow:
     if tasks and t.baseline:
         # The district's task is the sum of the institutions' (each rounded on its own, as the seed's table does).
         t.extra["task"] = sum(tasks)
+        t.target_rate = percent(sum(tasks), t.baseline)
     return t
 
 

@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -77,7 +76,7 @@ def dashboard(request):
         {
             **data,
             "filters": f,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
             "querystring": query_without_page(request),
             "years": list(range(timezone.localdate().year + 1, 2016, -1)),
             "trajectory": trajectory,

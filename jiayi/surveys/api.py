@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from jiayi.contracts.models import Contract
 from jiayi.core.permissions import require_perm
@@ -224,7 +225,7 @@ def response_submit(request, payload: ResponseIn):
     r = services.survey_response_submit(
         actor=user, questionnaire=qn, contract=contract, answers=payload.answers
     )
-    return 201, _response_detail(user, r.pk)
+    return Status(201, _response_detail(user, r.pk))
 
 
 @router.get("/satisfaction", response=SatisfactionOut)
@@ -291,7 +292,7 @@ def sample_draw(request, payload: SampleIn):
         team=Team.objects.get_visible(user, pk=team_id) if team_id else None,
         **data,
     )
-    return 201, sample
+    return Status(201, sample)
 
 
 @router.get("/tasks", response=list[TaskOut])

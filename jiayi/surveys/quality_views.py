@@ -32,12 +32,17 @@ def qc_flag_list(request):
             "bad_filters": bad,
             "kinds": FlagKind.choices,
             "statuses": FlagStatus.choices,
-            "open_counts": queries.flag_counts(user),
+            "kind_cards": _kind_cards(user),
             "institutions": Institution.objects.visible_to(user).primary().order_by("code"),
             "querystring": query_without_page(request),
             "can_export": has_perm(user, "core.export"),
         },
     )
+
+
+def _kind_cards(user):
+    counts = queries.flag_counts(user)
+    return [(value, label, counts.get(value, 0)) for value, label in FlagKind.choices]
 
 
 def _evidence_text(flag) -> str:

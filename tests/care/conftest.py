@@ -7,8 +7,8 @@ import pytest
 
 from jiayi.care.contact import contact_plan_sync
 from jiayi.catalog.models import PackageItem, ServiceItem
-from jiayi.contracts.models import Agreement
 from jiayi.contracts import services as s
+from jiayi.contracts.models import Agreement
 from tests.contracts.conftest import World, sign_kwargs
 
 
@@ -35,7 +35,7 @@ class CareWorld(World):
         start = self.today - dt.timedelta(days=days_ago)
         kw = sign_kwargs(self, resident=resident)
         if team is not None:
-            kw.update(team=team, doctor=doctor)
+            kw.update(team=team, doctor=doctor, actor=self.admin)
         contract = s.contract_sign(**kw).contracts[0]
         if days_ago:
             Agreement.objects.filter(pk=contract.agreement_id).update(signed_on=start)

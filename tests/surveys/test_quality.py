@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from jiayi.care.models import ServiceRecord
 from jiayi.core.errors import Forbidden, NotFound, ValidationFailed
-from jiayi.surveys import queries as q
 from jiayi.surveys import quality
+from jiayi.surveys import queries as q
 from jiayi.surveys import services as s
 from jiayi.surveys.errors import FlagClosed
 from jiayi.surveys.models import FlagKind, FlagStatus, QcFlag

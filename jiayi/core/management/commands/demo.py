@@ -8,7 +8,7 @@ from jiayi.core.errors import BusinessError
 
 
 class Command(BaseCommand):
-    help = "建立演示区县（重庆市黔江区）：机构、团队、居民、重点人群和各角色登录账号"
+    help = "建立演示区县（重庆市黔江区）：机构、团队、居民、重点人群、签约、履约和各角色登录账号"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -53,5 +53,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"区划 {s['regions']} 个 · 机构 {s['institutions']} 家 · 居民 {s['residents']} 人 · "
             f"家庭户 {s['households']} 户 · 团队 {s['teams']} 个 · 医务人员 {s['practitioners']} 人 · "
-            f"重点人群登记 {s['key_population_records']} 条 · 用时 {s['seconds']} 秒"
+            f"重点人群登记 {s['key_population_records']} 条"
+        )
+        self.stdout.write(
+            f"在约 {s['contracts_in_force']} 人 · 签约覆盖率 {s['coverage_percent']}% · "
+            f"重点人群签约覆盖率 {s['key_coverage_percent']}% · 服务记录 {s['service_records']} 条 · "
+            f"用时 {s['seconds']} 秒"
         )
