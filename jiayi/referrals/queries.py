@@ -172,3 +172,19 @@ def slot_get(user, pk) -> Slot:
     if slot is None:
         raise NotFound()
     return slot
+
+
+def waiting_for_team(user, *, team_id: int):
+    """What a team must look at on its workbench: its open up-referrals (the hospital may have
+    answered) and down-referrals sent back to it that it has not yet received."""
+    from .models import OPEN_STATUSES, Direction, ReferralStatus
+
+    return (
+        Referral.objects.visible_to(user)
+        .filter(
+            Q(direction=Direction.UP, from_team_id=team_id, status__in=OPEN_STATUSES)
+            | Q(direction=Direction.DOWN, to_team_id=team_id, status=ReferralStatus.REQUESTED)
+        )
+        .select_related("resident", "to_institution")
+        .order_by("-requested_at", "-pk")
+    )

@@ -73,6 +73,7 @@ def resident_detail(request, pk):
         "can_edit": has_perm(request.user, "registry.change_resident"),
         "can_edit_kp": has_perm(request.user, "registry.change_keypopulation"),
         "can_reveal": has_perm(request.user, "registry.reveal_national_id"),
+        "can_refer": has_perm(request.user, "referrals.refer"),
     }
     return render(request, "registry/resident_detail.html", context)
 

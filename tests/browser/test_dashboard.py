@@ -34,14 +34,15 @@ def log_in(page, base, username):
     page.goto(base + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form:has(#id_password) button[type=submit]")
     page.wait_for_url(base + "/")
 
 
 def test_commission_drills_down(browser_page, live_server, data):
     page, base = browser_page, live_server.url
     log_in(page, base, "wjw")
-    page.click("nav >> text=监测")
+    page.click("nav >> text=监测考核")  # the menu section opens as a dropdown
+    page.click("nav .dropdown-menu >> text=监测")
     page.wait_for_selector("#coverage-table")
     page.wait_for_selector("#chart-units canvas")
     page.click("#sort-gap")

@@ -45,7 +45,7 @@ def log_in(page, base):
     assert "/accounts/login/" in page.url
     page.fill("#id_username", "dr_tan")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form:has(#id_password) button[type=submit]")
     page.wait_for_url(base + "/")
 
 

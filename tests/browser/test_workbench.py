@@ -27,7 +27,7 @@ def log_in(page, base):
     page.goto(base + reverse("care:workbench"))
     page.fill("#id_username", "doc")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form:has(#id_password) button[type=submit]")
     page.wait_for_url(f"**{reverse('care:workbench')}")
 
 

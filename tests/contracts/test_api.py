@@ -14,7 +14,11 @@ B64 = base64.b64encode(PNG).decode()
 
 
 @pytest.fixture
-def api(client, world):
+def api(world):
+    from django.test import Client
+
+    # CSRF enforced as on a real server: a token client sends no cookie and no CSRF token.
+    client = Client(enforce_csrf_checks=True)
     key = token_create(user=world.user, name="test")
 
     class Api:
@@ -152,6 +156,15 @@ def test_out_of_scope_404(api, world):
     r = api.post("/sign", _sign_body(world, resident_id=world.single.pk))
     assert r.status_code == 404
     assert api.get("/").json()["count"] == 0
+
+
+def test_session_write_needs_csrf(world):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.user)
+    r = browser.post("/api/contracts/sign", {}, content_type="application/json")
+    assert r.status_code == 403  # a logged-in browser session still needs the CSRF token
 
 
 def test_anonymous_401(client, world):
