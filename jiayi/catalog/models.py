@@ -141,8 +141,6 @@ class ServicePackage(TimeStamped):
         related_name="next_version",
         on_delete=models.PROTECT,
     )
-    # Contracts signed on this version; kept by the contracts app (see services.package_is_signed).
-    signed_count = models.PositiveIntegerField(_("已签约数"), default=0, editable=False)
     preset = models.CharField(_("来源预设"), max_length=40, blank=True, editable=False)
 
     objects = PackageQuerySet.as_manager()

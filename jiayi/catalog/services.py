@@ -41,27 +41,29 @@ class ItemLine:
 # --- the "is this package signed?" hook -------------------------------------------------------
 
 _signed_checks: list[Callable[[ServicePackage], bool]] = []
+_signed_counters: list[Callable[[ServicePackage], int]] = []
 
 
 def register_signed_check(check: Callable[[ServicePackage], bool]) -> None:
-    """The contracts app registers a function that says whether any contract uses a package
-    (e.g. `lambda p: ContractPackage.objects.filter(package=p).exists()`)."""
+    """The contracts app registers a function that says whether any contract uses a package."""
     if check not in _signed_checks:
         _signed_checks.append(check)
 
 
+def register_signed_counter(counter: Callable[[ServicePackage], int]) -> None:
+    """The contracts app registers a function that counts the contracts carrying a package."""
+    if counter not in _signed_counters:
+        _signed_counters.append(counter)
+
+
 def package_is_signed(package: ServicePackage) -> bool:
-    """True when a contract uses this version: its `signed_count` (kept by the contracts app with
-    `package_signed_count_add`) is positive, or a registered check says so."""
-    return package.signed_count > 0 or any(check(package) for check in _signed_checks)
+    """True when a contract uses this version (then it is never edited in place)."""
+    return any(check(package) for check in _signed_checks)
 
 
-def package_signed_count_add(*, package: ServicePackage, delta: int = 1) -> None:
-    """Called by the contracts app inside its own transaction when it signs (or voids) a contract."""
-    from django.db.models import F
-
-    ServicePackage.objects.filter(pk=package.pk).update(signed_count=F("signed_count") + delta)
-    package.refresh_from_db(fields=["signed_count"])
+def package_signed_total(package: ServicePackage) -> int:
+    """How many contracts carry this version, for the package page."""
+    return sum(counter(package) for counter in _signed_counters)
 
 
 def package_price_from_items(lines: Iterable, *, first_contract: bool = True) -> Decimal:

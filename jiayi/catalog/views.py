@@ -113,6 +113,7 @@ def package_detail(request, pk):
             "items_total": services.package_price_from_items(lines),
             "versions": queries.package_versions(package),
             "is_signed": services.package_is_signed(package),
+            "signed_total": services.package_signed_total(package),
             "can_change": has_perm(request.user, services.PACKAGE_PERM),
         },
     )

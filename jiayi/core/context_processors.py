@@ -109,6 +109,12 @@ def navigation(request):
         entries = [i for i in items if i["section"] == key]
         if entries:
             sections.append(
-                {"key": key, "label": label, "icon": icon, "items": entries, "active": any(i["active"] for i in entries)}
+                {
+                    "key": key,
+                    "label": label,
+                    "icon": icon,
+                    "items": entries,
+                    "active": any(i["active"] for i in entries),
+                }
             )
     return {"nav_items": items, "nav_sections": sections, "role_label": Role(role).label}

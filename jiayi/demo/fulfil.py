@@ -50,7 +50,6 @@ def build_contracts(*, seed_value: int, say=None, today: dt.date | None = None) 
         if say:
             say(f"[{i}/{len(centres)}] {centre.name}：签约 {len(result.in_force)} 人，服务记录 {records} 条")
     with transaction.atomic():
-        signing.refresh_signed_counts()
         # One trail entry for the whole bulk load: the per-contract history is in ContractEvent.
         record_write(
             actor=None,

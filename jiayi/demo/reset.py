@@ -117,10 +117,6 @@ def reset_district() -> None:
             MedicalAlliance.objects.filter(name=seed.ALLIANCE_NAME).delete()
             Region.objects.filter(county_code=c, level=RegionLevel.VILLAGE).delete()
             Region.objects.filter(county_code=c, level=RegionLevel.TOWNSHIP).delete()
-            if apps.is_installed("jiayi.contracts"):
-                from .signing import refresh_signed_counts
-
-                refresh_signed_counts()
     except ProtectedError as exc:
         blockers = sorted({o._meta.verbose_name for o in list(exc.protected_objects)[:50]})
         raise DemoInUse(

@@ -522,19 +522,3 @@ def _lapse_household(w: Writer, rng, keys, hid, team_id, doctor, members, urban,
                 None,
                 "",
             )
-
-
-def refresh_signed_counts(package_ids=None) -> None:
-    """`ServicePackage.signed_count` as the services keep it: one per contract that carries the package."""
-    from django.db.models import Count
-
-    counts = dict(ContractPackage.objects.values_list("package_id").annotate(n=Count("pk")).order_by())
-    qs = (
-        ServicePackage.objects.all()
-        if package_ids is None
-        else ServicePackage.objects.filter(pk__in=package_ids)
-    )
-    for p in qs:
-        n = counts.get(p.pk, 0)
-        if p.signed_count != n:
-            ServicePackage.objects.filter(pk=p.pk).update(signed_count=n)

@@ -86,11 +86,16 @@ class MonthlyCoverage(models.Model):
         return f"{self.team_id} {self.year}-{self.month} {self.population}: {self.signed}"
 
 
-class RollupDirty(models.Model):
-    """A team whose rollups are stale; written in the transaction that changed its contracts."""
+class RollupMark(models.Model):
+    """A team whose rollups are stale, written in the transaction that changed its contracts.
 
-    team_id = models.BigIntegerField(primary_key=True)
-    marked_at = models.DateTimeField(auto_now=True)
+    Append-only: each change inserts its own row, so concurrent signings of one team never wait
+    on a shared row; the refresh job reads a batch, recomputes those teams and deletes the rows
+    it read (by id), so a mark made meanwhile survives for the next run.
+    """
+
+    team_id = models.BigIntegerField(db_index=True)
+    marked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("待汇总团队")

@@ -22,7 +22,7 @@ from jiayi.contracts.models import IN_FORCE, Contract, ContractStatus
 from jiayi.registry.models import DERIVED_KINDS, KeyPopulationKind, KeyPopulationRecord
 from jiayi.teams.models import Team
 
-from .models import ALL, KEY, CoverageRollup, MonthlyCoverage, RollupDirty, RollupState
+from .models import ALL, KEY, CoverageRollup, MonthlyCoverage, RollupMark, RollupState
 
 ELDERLY, CHILD = KeyPopulationKind.ELDERLY.value, KeyPopulationKind.CHILD.value
 POPULATIONS = [ALL, KEY, *KeyPopulationKind.values]
@@ -62,13 +62,7 @@ def mark_teams(team_ids) -> None:
     ids = {int(t) for t in team_ids if t}
     if not ids:
         return
-    # An upsert that moves the timestamp, so a refresh running now keeps a mark made after it read.
-    RollupDirty.objects.bulk_create(
-        [RollupDirty(team_id=t) for t in ids],
-        update_conflicts=True,
-        unique_fields=["team_id"],
-        update_fields=["marked_at"],
-    )
+    RollupMark.objects.bulk_create([RollupMark(team_id=t) for t in ids])
     transaction.on_commit(_enqueue_refresh, robust=True)
 
 
@@ -176,16 +170,17 @@ def recompute_teams(team_ids, *, today: dt.date | None = None) -> int:
 
 
 def refresh_dirty(*, today: dt.date | None = None, batch: int = 200) -> int:
-    """Recompute the dirty teams and clear their marks; a mark made meanwhile survives (by timestamp)."""
+    """Recompute the marked teams and delete the marks read; a mark made meanwhile has a higher
+    id and survives for the next round."""
     done = 0
     while True:
-        marks = list(RollupDirty.objects.order_by("marked_at")[:batch])
+        marks = list(RollupMark.objects.order_by("pk").values_list("pk", "team_id")[:batch])
         if not marks:
             return done
-        recompute_teams([m.team_id for m in marks], today=today)
-        for m in marks:
-            RollupDirty.objects.filter(team_id=m.team_id, marked_at__lte=m.marked_at).delete()
-        done += len(marks)
+        teams = sorted({team for _pk, team in marks})
+        recompute_teams(teams, today=today)
+        RollupMark.objects.filter(team_id__in=teams, pk__lte=marks[-1][0]).delete()
+        done += len(teams)
 
 
 def rebuild(*, today: dt.date | None = None, months: int = 12) -> dict:
@@ -195,7 +190,7 @@ def rebuild(*, today: dt.date | None = None, months: int = 12) -> dict:
     with transaction.atomic():
         CoverageRollup.objects.all().delete()
         MonthlyCoverage.objects.all().delete()
-        RollupDirty.objects.all().delete()
+        RollupMark.objects.all().delete()
     for i in range(0, len(team_ids), 500):
         recompute_teams(team_ids[i : i + 500], today=today)
     y, m = today.year, today.month

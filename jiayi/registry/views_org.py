@@ -70,6 +70,7 @@ def community_detail(request, pk):
         "member_q": member_q,
         "candidates": candidates,
         "can_edit": has_perm(request.user, "registry.change_community"),
+        "can_sign": has_perm(request.user, "contracts.sign"),
     }
     if request.htmx and request.htmx.target == "candidates":
         return render(request, "registry/_community_candidates.html", context)

@@ -133,10 +133,15 @@ def test_unsigned_package_edited_in_place(admin):
     assert p2.pk == p.pk and p2.version == 1 and p2.name == "新名称"
 
 
-def test_signed_package_gets_new_version(admin, presets):
+def _mark_signed(monkeypatch, package):
+    """Stand in for the contracts app: a contract carries this version."""
+    monkeypatch.setattr(services, "_signed_checks", [*services._signed_checks, lambda p: p.pk == package.pk])
+
+
+def test_signed_package_gets_new_version(admin, presets, monkeypatch):
     it = _items("ECG", "FBG")
     p = _basic(admin, county(), items=[ItemLine(it["ECG"], 1)], status=PackageStatus.ACTIVE)
-    services.package_signed_count_add(package=p)
+    _mark_signed(monkeypatch, p)
     assert services.package_is_signed(p)
     new = package_update(
         actor=admin,
@@ -148,7 +153,7 @@ def test_signed_package_gets_new_version(admin, presets):
     assert new.pk != p.pk and new.version == 2 and new.previous_version == p and new.code == p.code
     assert p.status == PackageStatus.RETIRED and p.price == Decimal("30.00") and p.items.count() == 1
     assert new.status == PackageStatus.ACTIVE and new.price == Decimal("35.00") and new.items.count() == 2
-    assert new.signed_count == 0
+    assert not services.package_is_signed(new)
     with pytest.raises(Conflict):
         package_update(actor=admin, package=p, changes={"name": "x"})
     actions = list(
@@ -221,7 +226,7 @@ def admin_client(client, admin):
     return client
 
 
-def test_api(admin_client, presets):
+def test_api(admin_client, presets, monkeypatch):
     r = admin_client.get("/api/catalog/packages", {"tier": "personalised", "population": "elderly"})
     assert r.status_code == 200
     codes = [p["code"] for p in r.json()["items"]]
@@ -256,7 +261,7 @@ def test_api(admin_client, presets):
         f"/api/catalog/packages/{pk}", {"status": "active"}, content_type="application/json"
     )
     assert r.json()["status"] == "active"
-    services.package_signed_count_add(package=ServicePackage.objects.get(pk=pk))
+    _mark_signed(monkeypatch, ServicePackage.objects.get(pk=pk))
     r = admin_client.patch(
         f"/api/catalog/packages/{pk}", {"name": "接口包二"}, content_type="application/json"
     )

@@ -18,6 +18,7 @@ from jiayi.care.models import (
     ServiceRecord,
 )
 from jiayi.catalog.models import ServicePackage, Tier
+from jiayi.catalog.services import package_is_signed, package_signed_total
 from jiayi.contracts.models import (
     IN_FORCE,
     Agreement,
@@ -30,7 +31,6 @@ from jiayi.contracts.models import (
 from jiayi.core.models import User
 from jiayi.demo import build_district, reset_district
 from jiayi.demo.fulfil import contract_stats
-from jiayi.demo.signing import refresh_signed_counts
 from jiayi.policy.queries import policy_for
 from jiayi.registry.models import Household, Resident
 from jiayi.teams.models import SIGNING_ROLES, TeamMembership
@@ -103,7 +103,8 @@ def test_packages_fees_numbers_and_events(district):
     assert 0.12 <= with_extra / contracts <= 0.40
     counts = Counter(ContractPackage.objects.values_list("package_id", flat=True))
     for p in ServicePackage.objects.all():
-        assert p.signed_count == counts.get(p.pk, 0), p.code
+        assert package_signed_total(p) == counts.get(p.pk, 0), p.code
+        assert package_is_signed(p) == (p.pk in counts)
     for a in Agreement.objects.all():
         assert re.fullmatch(rf"QY500114{a.signed_on:%Y}{a.pk:08d}", a.number)
         if a.consent_mode == ConsentMode.HANDWRITTEN:
@@ -205,7 +206,7 @@ def test_second_run_and_reset(district):
             Contract.objects.count(),
             ServiceRecord.objects.count(),
             ContactPlan.objects.count(),
-            sorted(ServicePackage.objects.values_list("code", "signed_count")),
+            sorted(Counter(ContractPackage.objects.values_list("package__code", flat=True)).items()),
         )
 
     before = state()
@@ -217,7 +218,7 @@ def test_second_run_and_reset(district):
     reset_district()
     assert not Contract.objects.exists() and not ServiceRecord.objects.exists()
     assert not ContactPlan.objects.exists() and not Agreement.objects.exists()
-    assert not ServicePackage.objects.filter(signed_count__gt=0).exists()
+    assert not ContractPackage.objects.exists()
 
 
 @pytest.mark.django_db
@@ -226,7 +227,6 @@ def test_contracts_added_to_a_district_built_without_them(district):
     from jiayi.demo.reset import _delete_dependents
 
     _delete_dependents("500114")
-    refresh_signed_counts()
     assert not Contract.objects.exists()
     result = build_district(scale=SCALE)
     assert not result["created"] and result["contracts_in_force"] > 0

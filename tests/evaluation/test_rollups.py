@@ -14,7 +14,7 @@ from jiayi.contracts import services as cs
 from jiayi.contracts.models import IN_FORCE, Contract, ContractStatus
 from jiayi.core.errors import BusinessError
 from jiayi.evaluation import rollups
-from jiayi.evaluation.models import ALL, KEY, CoverageRollup, MonthlyCoverage, RollupDirty
+from jiayi.evaluation.models import ALL, KEY, CoverageRollup, MonthlyCoverage, RollupMark
 from jiayi.registry.models import KeyPopulationRecord
 from jiayi.registry.services import groups
 
@@ -49,9 +49,9 @@ def rollup_counts() -> Counter:
 
 def test_sign_marks_team_and_refresh_counts(ew):
     ew.sign(ew.grandpa)
-    assert RollupDirty.objects.filter(team_id=ew.team.pk).exists()
+    assert RollupMark.objects.filter(team_id=ew.team.pk).exists()
     assert rollups.refresh_dirty() == 1
-    assert not RollupDirty.objects.exists()
+    assert not RollupMark.objects.exists()
     counts = rollup_counts()
     assert counts[(ew.team.pk, ALL)] == 1
     assert counts[(ew.team.pk, "elderly")] == 1 and counts[(ew.team.pk, KEY)] == 1
@@ -68,19 +68,27 @@ def test_key_population_change_marks_team(ew):
     ew.sign(ew.son)
     rollups.refresh_dirty()
     groups.keypopulation_add(actor=ew.admin, resident=ew.son, kind="hypertension", source="doctor")
-    assert RollupDirty.objects.filter(team_id=ew.team.pk).exists()
+    assert RollupMark.objects.filter(team_id=ew.team.pk).exists()
     rollups.refresh_dirty()
     assert rollup_counts()[(ew.team.pk, "hypertension")] == 1
 
 
-def test_mark_made_during_refresh_survives(ew):
+def test_mark_made_during_refresh_survives(ew, monkeypatch):
+    """A change committed while the job recomputes a team is not lost: its mark has a later id."""
     ew.sign(ew.son)
-    mark = RollupDirty.objects.get(team_id=ew.team.pk)
-    rollups.mark_teams([ew.team.pk])  # a newer change: the timestamp moves on
-    RollupDirty.objects.filter(
-        team_id=mark.team_id, marked_at__lte=mark.marked_at - dt.timedelta(seconds=1)
-    ).delete()
-    assert RollupDirty.objects.filter(team_id=ew.team.pk).exists()
+    calls = []
+    original = rollups.recompute_teams
+
+    def recompute_while_a_signing_lands(team_ids, **kw):
+        calls.append(list(team_ids))
+        if len(calls) == 1:
+            rollups.mark_teams([ew.team.pk])  # another signing of the same team, meanwhile
+        return original(team_ids, **kw)
+
+    monkeypatch.setattr(rollups, "recompute_teams", recompute_while_a_signing_lands)
+    rollups.refresh_dirty()
+    assert calls == [[ew.team.pk], [ew.team.pk]]
+    assert not RollupMark.objects.exists()
 
 
 def test_daily_age_crossing(ew):

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayi.catalog.models import ServicePackage
-from jiayi.catalog.services import package_signed_count_add
 from jiayi.core.audit import record_write
 from jiayi.core.errors import NotFound, ValidationFailed
 from jiayi.core.permissions import require_perm
@@ -30,7 +29,7 @@ from ..models import (
     ContractPackage,
     ContractStatus,
 )
-from .common import lock_visible, log_event, require_signing_doctor
+from .common import log_event, require_signing_doctor
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 512 * 1024
@@ -263,7 +262,11 @@ def _sign_locked(
     combination_district,
     combination_city,
 ) -> SigningResult:
-    team = lock_visible(Team, actor, team.pk)
+    # The team row is read, not locked: the resident, household and doctor locks are what keep
+    # the rules true, and a team lock would make every signing of a team wait for the previous one.
+    team = Team.objects.visible_to(actor).filter(pk=team.pk).select_related("institution__region").first()
+    if team is None:
+        raise NotFound()
     if not team.is_active or not team.institution.is_primary:
         raise ValidationFailed(_("该团队已停用或不属于基层医疗机构"), details={"field": "team"})
     require_signing_doctor(team, doctor)
@@ -425,5 +428,3 @@ def add_packages(contract: Contract, packages, *, paid: bool) -> None:
             for p in packages
         ]
     )
-    for p in packages:
-        package_signed_count_add(package=p, delta=1)
