@@ -66,5 +66,6 @@ def test_daily_command_prints_summary(world, capsys):
     call_command("daily", "--date", (world.today + dt.timedelta(days=400)).isoformat())
     out = capsys.readouterr().out
     assert "自动续约 1 份" in out
+    assert "age crossings:" in out and "refreshed:" in out  # the rollups' daily step ran too
     call_command("daily", "--date", (world.today + dt.timedelta(days=400)).isoformat())
     assert "自动续约 0 份" in capsys.readouterr().out

@@ -6,14 +6,14 @@ from django.utils.dateparse import parse_date
 from jiayi.contracts.services import contracts_daily
 
 # The other daily jobs, each idempotent on its own, run after the contracts have moved on:
-# (app label, command name).
-FOLLOW_UPS = [("care", "remind"), ("surveys", "qc")]
+# (app label, command name, its extra arguments).
+FOLLOW_UPS = [("care", "remind", []), ("surveys", "qc", []), ("evaluation", "rollups", ["--daily"])]
 
 
 class Command(BaseCommand):
     help = (
-        "The daily job: expire and renew contracts, then send reminders and run the quality-control "
-        "checks. Idempotent: run twice in a day, the second run changes nothing."
+        "The daily job: expire and renew contracts, then send reminders, run the quality-control "
+        "checks and mark the rollups of teams whose residents crossed an age band. Idempotent: run twice in a day, the second run changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         if options["contracts_only"]:
             return
-        for label, command in FOLLOW_UPS:
+        for label, command, extra in FOLLOW_UPS:
             if apps.is_installed(f"jiayi.{label}"):
-                call_command(
-                    command, *(["--date", day] if day else []), stdout=self.stdout, stderr=self.stderr
-                )
+                args = [*extra, *(["--date", day] if day else [])]
+                call_command(command, *args, stdout=self.stdout, stderr=self.stderr)
