@@ -74,6 +74,13 @@ def _delete_dependents(c: str) -> None:
         rows = _in_county(model, c)
         if label == "contracts.Contract":
             rows.update(previous=None)  # the renewal chain protects each older contract
+        elif label == "surveys.CallbackSample":
+            # A sample drawn by the commission names no institution, only the region it covers.
+            rows = model.objects.filter(Q(institution__county_code=c) | Q(region_code__startswith=c))
+        elif label == "referrals.Referral":
+            # A booked slot protects its referral, an up-referral its down-referrals.
+            apps.get_model("referrals", "Slot").objects.filter(referral__county_code=c).update(referral=None)
+            rows.update(up_referral=None)
         rows.delete()
 
 

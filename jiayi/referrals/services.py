@@ -352,6 +352,7 @@ def referral_cancel(*, actor, referral: Referral, reason: str) -> Referral:
             note=reason,
             stamp="cancelled_at",
             close_reason=reason,
+            appointment_at=None,  # the appointment goes with its slot; the history keeps the booking
         )
         slot = Slot.objects.filter(referral=row).first()
         if slot is not None:
