@@ -12,24 +12,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiayi.core.models import TimeStamped
-from jiayi.core.scope import INSTITUTION, REGION, SELF, TEAM, ScopedQuerySet, nothing
-
-
-def _care_scope(scope) -> Q | None:
-    if scope.kind == REGION:
-        return Q(region_code__startswith=scope.region_prefix)
-    if scope.kind == INSTITUTION:
-        return Q(institution_id__in=scope.institution_ids)
-    if scope.kind == TEAM:
-        return Q(team_id=scope.team_id)
-    if scope.kind == SELF:
-        return Q(resident_id__in=scope.resident_ids)
-    return nothing()
+from jiayi.core.scope import ScopedQuerySet, signed_scope
 
 
 class CareQuerySet(ScopedQuerySet):
     def scope_filter(self, scope):
-        return _care_scope(scope)
+        return signed_scope(scope)
 
 
 class ServiceChannel(models.TextChoices):

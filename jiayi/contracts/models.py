@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiayi.core.models import TimeStamped
-from jiayi.core.scope import INSTITUTION, REGION, SELF, TEAM, ScopedQuerySet, nothing
+from jiayi.core.scope import ScopedQuerySet, signed_scope
 
 
 class ContractKind(models.TextChoices):
@@ -58,15 +58,7 @@ class TerminationReason(models.TextChoices):
 
 class AgreementQuerySet(ScopedQuerySet):
     def scope_filter(self, scope):
-        if scope.kind == REGION:
-            return Q(region_code__startswith=scope.region_prefix)
-        if scope.kind == INSTITUTION:
-            return Q(institution_id__in=scope.institution_ids)
-        if scope.kind == TEAM:
-            return Q(team_id=scope.team_id)
-        if scope.kind == SELF:
-            return Q(contracts__resident_id__in=scope.resident_ids)
-        return nothing()
+        return signed_scope(scope, resident="contracts__resident_id")
 
 
 class Agreement(TimeStamped):
@@ -150,15 +142,7 @@ class Agreement(TimeStamped):
 
 class ContractQuerySet(ScopedQuerySet):
     def scope_filter(self, scope):
-        if scope.kind == REGION:
-            return Q(region_code__startswith=scope.region_prefix)
-        if scope.kind == INSTITUTION:
-            return Q(institution_id__in=scope.institution_ids)
-        if scope.kind == TEAM:
-            return Q(team_id=scope.team_id)
-        if scope.kind == SELF:
-            return Q(resident_id__in=scope.resident_ids)
-        return nothing()
+        return signed_scope(scope)
 
     def in_force(self):
         return self.filter(status__in=IN_FORCE)

@@ -97,3 +97,18 @@ class ScopedQuerySet(models.QuerySet):
 
 def nothing() -> Q:
     return Q(pk__in=[])
+
+
+def signed_scope(scope: Scope, *, resident: str = "resident_id") -> Q:
+    """The scope rule of tables that carry the signing team, its institution and the region code
+    (contracts, service records, contact plans…): region by code prefix, institution with its
+    stations, the team's own rows, a resident's own (and household's) rows."""
+    if scope.kind == REGION:
+        return Q(region_code__startswith=scope.region_prefix)
+    if scope.kind == INSTITUTION:
+        return Q(institution_id__in=scope.institution_ids)
+    if scope.kind == TEAM:
+        return Q(team_id=scope.team_id)
+    if scope.kind == SELF:
+        return Q(**{f"{resident}__in": scope.resident_ids})
+    return nothing()
